@@ -13,11 +13,12 @@ def committed() -> nbformat.NotebookNode:
 @pytest.fixture(scope="session")
 def live(tmp_path_factory) -> LiveNotebook:
     """A fresh execution of the tutorial, with its kernel kept for queries."""
-    client = execute_copy(tmp_path_factory.mktemp("live"))
+    workdir = tmp_path_factory.mktemp("live")
+    client = execute_copy(workdir)
     with client.setup_kernel():
         for index, cell in enumerate(client.nb.cells):
             client.execute_cell(cell, index)
-        yield LiveNotebook(client.nb, client)
+        yield LiveNotebook(client.nb, client, workdir)
 
 
 @pytest.fixture(scope="session")

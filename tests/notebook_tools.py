@@ -50,9 +50,10 @@ def cell_summary(cell: nbformat.NotebookNode) -> dict:
 class LiveNotebook:
     """An executed copy of the tutorial whose kernel still runs."""
 
-    def __init__(self, nb: nbformat.NotebookNode, client: NotebookClient):
+    def __init__(self, nb: nbformat.NotebookNode, client: NotebookClient, workdir: Path):
         self.nb = nb
         self.client = client
+        self.workdir = workdir
 
     def run(self, source: str) -> nbformat.NotebookNode:
         """Execute source in the notebook's kernel and return the executed cell."""

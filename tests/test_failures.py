@@ -34,6 +34,17 @@ BAD_CALLS = {
     "batch-not-dividing": ("batched_accuracy(x_test, y_test, batch_size=48)",
                            ["batch_size", "64 trials", "48"]),
     "zero-batch": ("reset_hidden(0)", ["batch", "positive integer", "0"]),
+    "fused-time-major": (
+        "fused_run(ORDERS, jnp.transpose(x_train, (1, 0, 2)), y_train, x_test, y_test)",
+        ["x_tr", "(256, time, 2)", "(8, 256, 2)"]),
+    "fused-orders": ("fused_run(ORDERS[:, :100], *main_task)",
+                     ["orders", "(epochs, 256)", "(20, 100)"]),
+    "fused-test-not-dividing": (
+        "fused_run(ORDERS, x_train, y_train, x_test[:48], y_test[:48])",
+        ["batch_size", "48 trials", "32"]),
+    "fused-float-targets": (
+        "fused_run(ORDERS, x_train, y_train.astype(jnp.float32), x_test, y_test)",
+        ["batch_targets", "integer", "float32"]),
 }
 
 
@@ -46,11 +57,15 @@ def test_helper_rejects_bad_input(live, case):
         assert fragment in error, f"{case}: expected {fragment!r} in the message, found {error}"
 
 
-def test_bad_input_compiles_nothing(live):
-    before = live.value("compiled_programs(train_step)")
-    live.error("train_step(x_train[:16], y_train[:15])")
-    after = live.value("compiled_programs(train_step)")
-    assert after == before, f"expected {before} compiled programs, found {after}"
+@pytest.mark.parametrize("function, call", [
+    ("train_step", "train_step(x_train[:16], y_train[:15])"),
+    ("fused_run", "fused_run(ORDERS[:, :100], *main_task)"),
+])
+def test_bad_input_compiles_nothing(live, function, call):
+    before = live.value(f"compiled_programs({function})")
+    live.error(call)
+    after = live.value(f"compiled_programs({function})")
+    assert after == before, f"{function}: expected {before} compiled programs, found {after}"
 
 
 def collected_ids(repo, cwd):
