@@ -6,7 +6,7 @@ import re
 import socket
 
 import pytest
-from notebook_tools import NOTEBOOK, ROOT, cell_summary
+from notebook_tools import NOTEBOOK, ROOT, VERSIONS_LINE, cell_summary
 
 MAX_NOTEBOOK_BYTES = 1_000_000
 MAX_STREAM_LINES_PER_CELL = 40
@@ -22,9 +22,47 @@ def summaries(nb):
     return [(index, cell_summary(cell)) for index, cell in code_cells(nb)]
 
 
+def versions_line(nb) -> str:
+    """Return the package versions line that the notebook printed."""
+    for _, cell in code_cells(nb):
+        for output in cell.outputs:
+            found = VERSIONS_LINE.search(output.get("text", ""))
+            if found:
+                return found.group(0).strip()
+    raise LookupError("no package versions line in the notebook's outputs")
+
+
+def mask_digits(summary: dict) -> str:
+    """Return a summary as text with every digit replaced by '#'."""
+    return re.sub(r"\d", "#", json.dumps(summary, sort_keys=True))
+
+
 def test_committed_outputs_are_fresh(committed, live):
+    # Single-seed results of the going-further sections differ in a few digits
+    # between the releases for Python 3.11 and 3.12. On another stack than the
+    # committed one, only the structure of the outputs is compared.
+    committed_stack, fresh_stack = versions_line(committed), versions_line(live.nb)
+    same_stack = committed_stack == fresh_stack
     for (index, old), (_, new) in zip(summaries(committed), summaries(live.nb)):
-        assert old == new, f"cell {index}: committed {old}, fresh run {new}"
+        if same_stack:
+            assert old == new, f"cell {index}: committed {old}, fresh run {new}"
+        else:
+            assert mask_digits(old) == mask_digits(new), (
+                f"cell {index} (digits masked, committed on {committed_stack!r}, "
+                f"run on {fresh_stack!r}): committed {old}, fresh run {new}")
+
+
+def test_committed_on_pinned_python_311_stack(committed):
+    line = versions_line(committed)
+    pins = {}
+    for raw in (ROOT / "requirements.txt").read_text().splitlines():
+        requirement = raw.split("#")[0].strip()
+        if "==" in requirement and "python_version >=" not in requirement:
+            name, version = requirement.split(";")[0].split("==")
+            pins[name.strip()] = version.strip()
+    for package in ("jax", "brainmass", "brainstate", "braintools", "brainunit"):
+        expected = f"{package} {pins[package]}"
+        assert expected in line, f"expected {expected!r} in the committed versions line {line!r}"
 
 
 def test_two_runs_print_the_same(live, second_run):
