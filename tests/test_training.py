@@ -27,13 +27,6 @@ def test_first_epoch_near_chance(history):
         assert 0.35 <= first <= 0.65, f"{key} at epoch 0: expected near 0.5, found {first}"
 
 
-def test_final_accuracy_clears_threshold(live, history):
-    threshold = live.value("MIN_ACCURACY")
-    for key in ("train_acc", "test_acc"):
-        final = history[key][-1]
-        assert final >= threshold, f"final {key}: expected >= {threshold}, found {final}"
-
-
 def test_final_accuracy_is_perfect(history):
     for key in ("train_acc", "test_acc"):
         final = history[key][-1]
@@ -63,14 +56,6 @@ def test_function_compiled_once(live, name):
 def test_three_weight_tensors(live):
     count = live.value("len(weights)")
     assert count == 3, f"expected 3 ParamStates, found {count}"
-
-
-def test_no_error_outside_tagged_cells(live):
-    for index, cell in enumerate(live.nb.cells):
-        if "raises-exception" in cell.metadata.get("tags", []):
-            continue
-        errors = [o for o in cell.get("outputs", []) if o["output_type"] == "error"]
-        assert not errors, f"cell {index}: expected no error, found {errors[0]['evalue']}"
 
 
 def test_fresh_run_draws_figures(live, committed):
