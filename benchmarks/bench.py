@@ -134,7 +134,8 @@ def run_notebook(ns: dict, epochs: int) -> list:
     """Time the notebook's loop with its own train_step and batched_accuracy."""
     import numpy as np
 
-    x_tr, y_tr, x_te, y_te = (ns[k] for k in ("x_train", "y_train", "x_test", "y_test"))
+    x_tr, y_tr = ns["x_train_host"], ns["y_train_host"]
+    x_te, y_te = ns["x_test"], ns["y_test"]
     batch_size = ns["BATCH_SIZE"]
 
     def epoch(index):
