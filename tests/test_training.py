@@ -66,3 +66,8 @@ def test_fresh_run_draws_figures(live, committed):
     fresh = count(live.nb)
     assert fresh > 0, "fresh run drew no figures: is MPLBACKEND set to a non-inline backend?"
     assert fresh == count(committed), f"expected {count(committed)} figures, found {fresh}"
+
+
+def test_test_split_counts(live):
+    counts = live.value("[int(y_test.sum()), int((y_test == 0).sum())]")
+    assert counts == [29, 35], f"expected 29 match and 35 non-match test trials, found {counts}"
