@@ -273,6 +273,7 @@ def build_report(results: dict, epochs: int, import_s, nbmake) -> str:
         f"| {epochs} epochs | total vs published | steady vs published |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
+
     labels = {"published": "published per-batch loop", "notebook": "notebook per-batch loop",
               "fused": "fused routine, one call per epoch", "trainer": "braintools.trainer fit"}
     for name, result in results.items():
@@ -281,6 +282,7 @@ def build_report(results: dict, epochs: int, import_s, nbmake) -> str:
             f"| {result['first'] * 1e3:.0f} ms | {result['steady'] * 1e3:.1f} ms "
             f"| {result['total']:.2f} s | {result['total'] / base['total']:.2f}x "
             f"| {result['steady'] / base['steady']:.3f}x |")
+
     lines.append("")
     lines.append("Steady epoch: median of epochs 2 to the last. Compilations: XLA backend "
                  "compilations in the timed part, eager operations included.")
@@ -292,6 +294,7 @@ def build_report(results: dict, epochs: int, import_s, nbmake) -> str:
         lines += [f"Whole notebook under `pytest --nbmake`: {wall:.1f} s (median of "
                   f"{len(times)}: {', '.join(f'{t:.1f}' for t in times)} s), peak memory "
                   f"{peak_mb:.0f} MB (largest process)."]
+
     notebook_ratio = results["notebook"]["total"] / base["total"]
     fused_speedup = base["steady"] / results["fused"]["steady"]
     lines += ["", "| target | measured | met |", "|---|---:|---|",

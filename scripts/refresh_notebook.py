@@ -25,7 +25,7 @@ PREVIEW_TAG = "preview-figure"
 
 
 def strip_run_metadata(nb: nbformat.NotebookNode) -> None:
-    """Remove metadata that changes on every run and says nothing about results."""
+    """Remove metadata that changes on every run and does not affect the results."""
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
