@@ -68,12 +68,17 @@ def test_bad_input_compiles_nothing(live, function, call):
     assert after == before, f"{function}: expected {before} compiled programs, found {after}"
 
 
-def collected_ids(repo, cwd):
+def pytest_environment() -> dict:
+    """Return this environment without the PYTEST_* variables of the running session."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+
+
+def collected_ids(cwd):
     """Run pytest --collect-only in cwd and return the collected node ids."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     result = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q",
                              "-p", "no:cacheprovider"],
-                            cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+                            cwd=cwd, env=pytest_environment(), capture_output=True,
+                            text=True, timeout=120)
     assert result.returncode == 0, f"collection in {cwd} failed:\n{result.stdout}{result.stderr}"
     return [line for line in result.stdout.splitlines() if "::" in line]
 
@@ -101,7 +106,7 @@ def spaced_repository(tmp_path_factory):
 @pytest.mark.parametrize("location", ["here", "spaced"])
 def test_collection_finds_notebook_and_tests(request, start, location):
     repo = ROOT if location == "here" else request.getfixturevalue("spaced_repository")
-    ids = collected_ids(repo, repo if start == "root" else repo / "tests")
+    ids = collected_ids(repo if start == "root" else repo / "tests")
     notebook = [i for i in ids if i.endswith("training_on_tasks.ipynb")]
     tests = [i for i in ids if i.startswith("tests/")]
     assert notebook, f"from {start} ({location}): nbmake collected no notebook: {ids[:5]}"
@@ -109,10 +114,9 @@ def test_collection_finds_notebook_and_tests(request, start, location):
 
 
 def test_tests_run_from_spaced_path(spaced_repository):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                              "test_outputs.py", "-k", "kernel_is_python3 or size_budget"],
-                            cwd=spaced_repository / "tests", env=env,
+                            cwd=spaced_repository / "tests", env=pytest_environment(),
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, f"tests failed under a spaced path:\n{result.stdout[-2000:]}"
     assert "2 passed" in result.stdout, f"expected 2 passed, found:\n{result.stdout[-500:]}"

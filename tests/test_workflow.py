@@ -57,12 +57,16 @@ def test_actionlint_accepts_workflows():
         )
 
 
-@pytest.mark.parametrize("job_name", ["pinned", "newest"])
-def test_matrix_lists_supported_pythons(job_name):
+def job_strategy(job_name: str) -> dict:
+    """Return the strategy block of a workflow job, failing if the job is missing."""
     jobs = load_jobs()
     assert job_name in jobs, f"expected job {job_name!r}, found jobs {sorted(jobs)}"
-    strategy = jobs[job_name].get("strategy", {})
-    versions = strategy.get("matrix", {}).get("python-version")
+    return jobs[job_name].get("strategy", {})
+
+
+@pytest.mark.parametrize("job_name", ["pinned", "newest"])
+def test_matrix_lists_supported_pythons(job_name):
+    versions = job_strategy(job_name).get("matrix", {}).get("python-version")
 
     # Unquoted YAML numbers would turn "3.10" into 3.1, so the versions must be strings.
     assert versions == SUPPORTED_PYTHONS, (
@@ -73,9 +77,7 @@ def test_matrix_lists_supported_pythons(job_name):
 
 @pytest.mark.parametrize("job_name", ["pinned", "newest"])
 def test_matrix_disables_fail_fast(job_name):
-    jobs = load_jobs()
-    assert job_name in jobs, f"expected job {job_name!r}, found jobs {sorted(jobs)}"
-    fail_fast = jobs[job_name].get("strategy", {}).get("fail-fast")
+    fail_fast = job_strategy(job_name).get("fail-fast")
 
     # GitHub's default is fail-fast: true, so a missing key also fails.
     assert fail_fast is False, (
